@@ -1,14 +1,18 @@
 /**
  * The run event log's write path: store first, then subscribers.
  *
- * Everything the engine records during one turn of the event loop (events, run and step records, the
- * statistics snapshot) is collected and written as one batch in one transaction, on `process.nextTick`,
- * after the turn's microtasks have run. Only once the batch is committed are its events published, in
+ * Everything the engine records during one phase of the event loop (events, run and step records, the
+ * statistics snapshot) is collected and written as one batch in one transaction, on `setImmediate`:
+ * under load, the many I/O callbacks of one poll phase (HTTP requests, agents' replies) share one
+ * commit instead of paying one each. Only once the batch is committed are its events published, in
  * seq order, so no subscriber ever receives an event that a crash could lose. Batching keeps the cost
  * of persistence per step small; writes are serialised so batches commit in order. A failing store is
  * retried with backoff, holding publication back, rather than dropping anything.
  */
 
+// From node:timers rather than the global, which fake timers replace: the log must never wait for a
+// test's clock.
+import { setImmediate } from 'node:timers';
 import type { EventBus } from './event-bus.ts';
 import { type RunEvent, type RunUpdate, runTopic } from './events.ts';
 import type { JsonValue } from './json.ts';
@@ -124,7 +128,7 @@ export class RunEventLog {
   #schedule(): void {
     if (this.#scheduled || this.#writing) return;
     this.#scheduled = true;
-    process.nextTick(this.#startFlush);
+    setImmediate(this.#startFlush);
   }
 
   readonly #startFlush = (): void => {
