@@ -8,8 +8,6 @@
  * very SQL statement the store ran, executed directly through the driver on a connection of its own.
  * Then reading event logs (`getEvents`), the µs per record of an engine-like write batch (one step
  * upsert and three events per step of 50 runs in flight), and a prune.
- *
- * `node bench/history.ts [--short]` runs it alone and prints a table.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import pg from 'pg';
-import type { Pattern } from '../src/engine/definition.ts';
+import { PATTERNS, type Pattern } from '../src/engine/definition.ts';
 import type { RunEvent, RunStatus } from '../src/engine/events.ts';
 import type { RunRecord, StepRunRecord } from '../src/engine/run.ts';
 import type { RunFilter, RunStore, StoreBatch } from '../src/engine/store.ts';
@@ -25,20 +23,8 @@ import { openRunStore } from '../src/store/open-run-store.ts';
 import * as postgresQuery from '../src/store/postgres-run-query.ts';
 import { type RunScan, rangeOf, scanFilterOf } from '../src/store/run-pages.ts';
 import * as sqliteQuery from '../src/store/sqlite-run-query.ts';
-
-/** Declared here until it moves to bench/bench-result.ts (same shape). */
-export interface BenchResult {
-  bench: string;
-  case: string;
-  metric: string;
-  value: number;
-  unit: string;
-  floor?: number;
-  ratio?: number;
-  target?: string;
-  met?: boolean;
-  notes?: string;
-}
+import type { BenchOptions, BenchResult } from './bench-result.ts';
+import { postgresAnswers, postgresUrl, withSchema } from './lib/postgres.ts';
 
 const DAY_MS = 86_400_000;
 const HISTORY_END = Date.UTC(2025, 0, 1);
@@ -47,15 +33,6 @@ const PAGE_SIZE = 50;
 const TARGET_P99_MS = { sqlite: 10, postgres: 20 } as const;
 const WRITE_TARGET_US_PER_ROW = 3;
 
-const PATTERNS: Pattern[] = [
-  'SEQUENTIAL',
-  'PARALLEL',
-  'FAN_OUT_FAN_IN',
-  'CONDITIONAL',
-  'SAGA',
-  'MAP_REDUCE',
-  'EVENT_DRIVEN',
-];
 const WORKFLOWS = Array.from({ length: 20 }, (_, i) => `workflow_${String(i + 1).padStart(2, '0')}`);
 const AGENTS = ['zumbi', 'anita', 'tiradentes', 'machado', 'bonifacio', 'drummond', 'oxossi', 'ceuci'];
 /** Most runs complete; some fail, time out or are compensated; a few are still running. */
@@ -624,9 +601,7 @@ async function sqliteTarget(path: string): Promise<Target> {
 }
 
 async function postgresTarget(url: string, schema: string): Promise<Target> {
-  const withSchema = new URL(url);
-  withSchema.searchParams.set('schema', schema);
-  const store = await openRunStore(withSchema.toString(), { instanceId: 'bench' });
+  const store = await openRunStore(withSchema(url, schema), { instanceId: 'bench' });
   const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await client.connect();
   return {
@@ -639,19 +614,6 @@ async function postgresTarget(url: string, schema: string): Promise<Target> {
       await store.close();
     },
   };
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 async function benchTarget(
@@ -669,7 +631,7 @@ async function benchTarget(
   return results;
 }
 
-export default async function historyBench(options: { short: boolean }): Promise<BenchResult[]> {
+export default async function historyBench(options: BenchOptions): Promise<BenchResult[]> {
   const runCount = options.short ? 10_000 : 100_000;
   const results: BenchResult[] = [];
 
@@ -685,8 +647,8 @@ export default async function historyBench(options: { short: boolean }): Promise
     rmSync(directory, { recursive: true, force: true });
   }
 
-  const url = process.env.ORQUESTRA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  if (!(await reachable(url))) {
+  const url = postgresUrl();
+  if (!(await postgresAnswers(url))) {
     results.push({
       bench: 'history',
       case: 'postgres',
@@ -717,21 +679,4 @@ export default async function historyBench(options: { short: boolean }): Promise
     await admin.end();
   }
   return results;
-}
-
-if (import.meta.main) {
-  const short = process.argv.includes('--short');
-  const results = await historyBench({ short });
-  console.table(
-    results.map((r) => ({
-      case: r.case,
-      metric: r.metric,
-      value: `${r.value} ${r.unit}`,
-      floor: r.floor === undefined ? '' : `${r.floor} ${r.unit}`,
-      ratio: r.ratio ?? '',
-      target: r.target ?? '',
-      met: r.met === undefined ? '' : r.met ? 'yes' : 'NO',
-      notes: r.notes ?? '',
-    })),
-  );
 }

@@ -12,8 +12,9 @@
  * 3. Steady load: `executeWorkflow(wait: true)` over HTTP at 200 req/s (autocannon, in this process)
  *    with one graphql-ws client subscribed to `runUpdates` throughout, for `--steady <minutes>`
  *    (default 10; 8 s with --short), sampled along the way (every 10 s in 10 minutes); the growth is
- *    the slope of the lower envelope (the lowest sample of each fifth) over its second half. The
- *    figures "after steady load" are taken once the load has stopped.
+ *    the slope of the lower envelope (the lowest sample of each fifth) over its second half. On the
+ *    memory store each sample waits for the store's next trim, as in 2. The figures "after steady
+ *    load" are taken once the load has stopped.
  */
 
 import { join } from 'node:path';
@@ -95,7 +96,12 @@ export async function measureStore(store: StoreKind, steadySeconds: number): Pro
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, interval));
         if (performance.now() - start > steadySeconds * 1000 - interval / 2) return;
-        steady.push(await child.request<MemorySample>('sample', { runs: completed }));
+        steady.push(
+          await child.request<MemorySample>('sample', {
+            runs: completed,
+            afterTrim: store === 'memory' && steadySeconds >= JUDGED_STEADY_SECONDS,
+          }),
+        );
       }
     })();
     const result = await load;
