@@ -1,7 +1,7 @@
 /**
  * The run event log's write path: store first, then subscribers.
  *
- * Everything the engine records during one phase of the event loop (events, run and step records, the
+ * Everything the engine records during one turn of the event loop (events, run and step records, the
  * statistics snapshot) is collected and written as one batch in one transaction, on `setImmediate`:
  * under load, the many I/O callbacks of one poll phase (HTTP requests, agents' replies) share one
  * commit instead of paying one each. Only once the batch is committed are its events published, in
