@@ -22,7 +22,7 @@ import { openRunStore } from '../src/store/open-run-store.ts';
 import type { BenchOptions, BenchResult } from './bench-result.ts';
 import { dropSchema, postgresAnswers, postgresUrl, withSchema } from './lib/postgres.ts';
 
-const noop: Agent = {
+export const noopAgent: Agent = {
   name: 'noop',
   description: 'does nothing',
   capabilities: ['noop'],
@@ -32,7 +32,7 @@ const noop: Agent = {
   },
 };
 
-const WORKFLOWS = [
+export const WORKFLOWS = [
   {
     id: 'seq3',
     name: '3-step sequential',
@@ -56,6 +56,8 @@ const WORKFLOWS = [
   },
 ];
 
+export const STEPS_PER_RUN: Record<string, number | undefined> = { seq3: 3, par10: 10, mr100: 101 };
+
 const TARGET_US_PER_STEP: Record<string, number | undefined> = { memory: 2, sqlite: 15 };
 
 interface Case {
@@ -68,7 +70,7 @@ interface Case {
 
 const signal = new AbortController().signal;
 const call = () =>
-  noop.process({ action: 'run', payload: {} }, { runId: null, stepId: null, attempt: 1, signal });
+  noopAgent.process({ action: 'run', payload: {} }, { runId: null, stepId: null, attempt: 1, signal });
 const items = Array.from({ length: 100 }, (_, i) => i);
 
 const CASES: Case[] = [
@@ -145,7 +147,7 @@ export default async function engineBench(options: BenchOptions): Promise<BenchR
     for (const [storeKind, storeUrl] of Object.entries(storeUrls)) {
       const store: RunStore = await openRunStore(storeUrl);
       const agents = new AgentRegistry();
-      agents.register(noop);
+      agents.register(noopAgent);
       const engine = await Orchestrator.start({
         store,
         agents,

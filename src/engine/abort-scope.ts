@@ -10,22 +10,30 @@
 
 export class AbortScope {
   #parent: AbortScope | null;
-  #children: Set<AbortScope> | null = null;
+  // Children form an intrusive doubly linked list in creation order: an attempt joins and leaves its
+  // parent's list once per agent call, and a Set's hash table churned 0.4 KB per call doing that.
+  #firstChild: AbortScope | null = null;
+  #lastChild: AbortScope | null = null;
+  #previousSibling: AbortScope | null = null;
+  #nextSibling: AbortScope | null = null;
   #onAbort: ((reason: unknown) => void) | null;
   #aborted = false;
   #reason: unknown;
 
   constructor(parent: AbortScope | null = null, onAbort: ((reason: unknown) => void) | null = null) {
-    this.#parent = parent;
     this.#onAbort = onAbort;
+    this.#parent = null;
     if (parent) {
       if (parent.#aborted) {
-        this.#parent = null;
         this.#aborted = true;
         this.#reason = parent.#reason;
       } else {
-        parent.#children ??= new Set();
-        parent.#children.add(this);
+        this.#parent = parent;
+        const last = parent.#lastChild;
+        this.#previousSibling = last;
+        if (last) last.#nextSibling = this;
+        else parent.#firstChild = this;
+        parent.#lastChild = this;
       }
     }
   }
@@ -51,9 +59,9 @@ export class AbortScope {
     this.#reason = reason;
     this.#detach();
     this.onAbort(reason);
-    const children = this.#children;
-    this.#children = null;
-    if (children) for (const child of children) child.abort(reason);
+    // Each child detaches itself as it is aborted, so the list is walked from its head every time;
+    // children created meanwhile (by a callback) are born aborted and never join it.
+    for (let child = this.#firstChild; child !== null; child = this.#firstChild) child.abort(reason);
   }
 
   /**
@@ -74,10 +82,14 @@ export class AbortScope {
 
   #detach(): void {
     const parent = this.#parent;
-    if (parent) {
-      parent.#children?.delete(this);
-      this.#parent = null;
-    }
+    if (parent === null) return;
+    const previous = this.#previousSibling;
+    const next = this.#nextSibling;
+    if (previous) previous.#nextSibling = next;
+    else parent.#firstChild = next;
+    if (next) next.#previousSibling = previous;
+    else parent.#lastChild = previous;
+    this.#parent = this.#previousSibling = this.#nextSibling = null;
   }
 }
 

@@ -89,8 +89,23 @@ export class AgentInvoker {
   }
 
   /** Calls the agent; resolves with its JSON result or rejects with a classified OrquestraError. */
-  async invoke(call: AgentInvocation): Promise<JsonValue> {
-    const agent = this.#registry.loadedAgent(call.agent) ?? (await this.#loadWithin(call));
+  invoke(call: AgentInvocation): Promise<JsonValue> {
+    const agent = this.#registry.loadedAgent(call.agent);
+    // The common case (loaded, no bulkhead, breaker closed without failures, action known) adds no
+    // async layer of its own: the attempt records the outcome and settles the call's promise.
+    if (
+      agent !== undefined &&
+      !this.#bulkheads.has(call.agent) &&
+      this.#breakers.isClean(call.agent) &&
+      this.#supports(agent, call.action)
+    ) {
+      return this.#call(agent, call, performance.now());
+    }
+    return this.#invokeGuarded(call, agent);
+  }
+
+  async #invokeGuarded(call: AgentInvocation, loaded: Agent | undefined): Promise<JsonValue> {
+    const agent = loaded ?? (await this.#loadWithin(call));
     if (!this.#supports(agent, call.action)) {
       throw new OrquestraError(
         'ACTION_NOT_SUPPORTED',
@@ -104,24 +119,23 @@ export class AgentInvoker {
       let result: JsonValue;
       if (bulkheadEntry || this.#breakers.isTripped(call.agent)) {
         result = await this.#guarded(agent, call, bulkheadEntry?.policy ?? null);
-      } else if (this.#breakers.isClean(call.agent)) {
-        try {
-          result = await this.#call(agent, call);
-        } catch (error) {
-          result = await this.#breakers.recordFailure(call.agent, error);
-        }
       } else {
-        result = await this.#breakers.execute(call.agent, () => this.#call(agent, call));
+        result = await this.#breakers.execute(call.agent, () => this.#call(agent, call, null));
       }
       this.#statistics.agentCall(call.agent, performance.now() - started, true, Date.now());
       return result;
     } catch (raw) {
-      const error = classify(raw, call);
-      if (!NOT_THE_AGENTS_FAULT.has(error.kind)) {
-        this.#statistics.agentCall(call.agent, performance.now() - started, false, Date.now());
-      }
-      throw error;
+      throw this.#failed(raw, call, started);
     }
+  }
+
+  /** Classifies a failed call and counts it in the agent's statistics unless it was not the agent's fault. */
+  #failed(raw: unknown, call: AgentInvocation, started: number): OrquestraError {
+    const error = classify(raw, call);
+    if (!NOT_THE_AGENTS_FAULT.has(error.kind)) {
+      this.#statistics.agentCall(call.agent, performance.now() - started, false, Date.now());
+    }
+    return error;
   }
 
   /**
@@ -174,13 +188,26 @@ export class AgentInvoker {
 
   /**
    * The agent call proper: resolves with the reply's result, rejects with the agent's error, or with an
-   * AbortReason as soon as the deadline passes or the scope is aborted.
+   * AbortReason as soon as the deadline passes or the scope is aborted. With `direct` (the time the
+   * call started), the call was made outside the breaker's policy: it also records the outcome, replays
+   * a failure through the breaker, and rejects with a classified error.
    */
-  #call(agent: Agent, call: AgentInvocation): Promise<JsonValue> {
+  #call(agent: Agent, call: AgentInvocation, direct: number | null): Promise<JsonValue> {
     const attempt = new AttemptScope(call.scope, agent.name, call.timeoutMs);
-    if (attempt.aborted) return Promise.reject(attempt.reason);
     const { promise, resolve, reject } = Promise.withResolvers<JsonValue>();
-    attempt.reject = reject;
+    const fail =
+      direct === null
+        ? reject
+        : (error: unknown) => {
+            this.#breakers.recordFailure(call.agent, error).catch((raw: unknown) => {
+              reject(this.#failed(raw, call, direct));
+            });
+          };
+    if (attempt.aborted) {
+      fail(attempt.reason);
+      return promise;
+    }
+    attempt.reject = fail;
     attempt.deadline = this.#deadlines.schedule(call.timeoutMs, attempt);
     let pending: Promise<AgentReply>;
     try {
@@ -192,16 +219,21 @@ export class AgentInvoker {
     }
     pending.then(
       (reply) => {
-        attempt.settle();
+        if (!attempt.settle()) return;
+        let result: JsonValue;
         try {
-          resolve(resultOf(reply, agent.name));
+          result = resultOf(reply, agent.name);
         } catch (error) {
-          reject(error);
+          fail(error);
+          return;
         }
+        if (direct !== null) {
+          this.#statistics.agentCall(call.agent, performance.now() - direct, true, Date.now());
+        }
+        resolve(result);
       },
       (error: unknown) => {
-        attempt.settle();
-        reject(error);
+        if (attempt.settle()) fail(error);
       },
     );
     return promise;
@@ -222,7 +254,7 @@ export class AgentInvoker {
         reject(scope.reason);
         return;
       }
-      const run = () => this.#breakers.execute(call.agent, () => this.#call(agent, call));
+      const run = () => this.#breakers.execute(call.agent, () => this.#call(agent, call, null));
       (policy ? policy.execute(run, controller.signal) : run()).then(
         (value) => {
           scope.dispose();
@@ -273,10 +305,15 @@ class AttemptScope extends AbortScope {
     } satisfies AbortReason);
   }
 
-  /** The agent answered: no deadline, no place in the tree. */
-  settle(): void {
+  /**
+   * The agent answered: no deadline, no place in the tree. False when the attempt was aborted first:
+   * it was rejected then, and the late answer counts for nothing.
+   */
+  settle(): boolean {
+    if (this.aborted) return false;
     this.deadline?.cancel();
     this.dispose();
+    return true;
   }
 
   protected override onAbort(reason: unknown): void {

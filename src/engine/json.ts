@@ -73,7 +73,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
  * Converts what an agent returned into JSON: drops `undefined`, turns Dates into ISO strings, and
  * rejects what JSON cannot hold (functions, cycles, non-finite numbers) with the offending path.
  */
-export function toJson(value: unknown, path = '$', seen: Set<object> = new Set()): JsonValue {
+export function toJson(value: unknown, path = '$', seen?: Set<object>): JsonValue {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -88,6 +88,8 @@ export function toJson(value: unknown, path = '$', seen: Set<object> = new Set()
       return null;
     case 'object': {
       if (value instanceof Date) return value.toISOString();
+      // Created at the first object only: most agents return null or a string.
+      seen ??= new Set();
       if (seen.has(value)) throw new TypeError(`${path} refers back to itself`);
       seen.add(value);
       let result: JsonValue;

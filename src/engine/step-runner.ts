@@ -81,6 +81,9 @@ interface Series extends AgentInvocation {
   /** The run to report timeouts and retries to; null for calls outside a run. */
   host: StepHost | null;
   execution: number;
+  /** Attempts made by this series (the step's attempt log also holds an earlier agent's). */
+  tries: number;
+  backoff: IBackoff<unknown> | null;
 }
 
 export interface StepRunnerOptions {
@@ -157,9 +160,16 @@ export class StepRunner {
       const started: JsonObject = { execution, itemIndex, action: step.action };
       if (selection) started.selection = selection;
       run.emit('STEP_STARTED', step.id, agent, 1, `step "${step.id}" started on ${agent}`, started);
-      result = await this.#series(
-        this.#stepSeries(run, step, record, agent, payload, policy, stepScope, false),
-      );
+      // The first attempt is #series' first iteration, inlined: one async frame less on every step.
+      const series = this.#stepSeries(run, step, record, agent, payload, policy, stepScope, false);
+      const attempt = startAttempt(series);
+      try {
+        const output = await this.#options.invoker.invoke(series);
+        finishAttempt(attempt, null);
+        result = { ok: true, output };
+      } catch (raw) {
+        result = (await this.#afterFailure(series, attempt, raw)) ?? (await this.#series(series));
+      }
     }
     if (
       !result.ok &&
@@ -339,6 +349,8 @@ export class StepRunner {
       attempts,
       host: null,
       execution: 0,
+      tries: 0,
+      backoff: null,
     };
     let result = await this.#series({ ...common, agent: request.agent, fallback: false });
     let agent = request.agent;
@@ -379,58 +391,60 @@ export class StepRunner {
       attempts: record.attemptLog,
       host: run,
       execution: record.execution,
+      tries: 0,
+      backoff: null,
     };
   }
 
   async #series(series: Series): Promise<SeriesResult> {
-    let backoff: IBackoff<unknown> | null = null;
-    for (let n = 1; ; n++) {
-      const attemptNumber = series.attempts.length + 1;
-      const attempt: StepAttempt = {
-        attempt: attemptNumber,
-        agent: series.agent,
-        fallback: series.fallback,
-        startedAt: Date.now(),
-        finishedAt: null,
-        durationMs: null,
-        error: null,
-      };
-      series.attempts.push(attempt);
-      series.attempt = attemptNumber;
+    for (;;) {
+      const attempt = startAttempt(series);
       try {
         const output = await this.#options.invoker.invoke(series);
         finishAttempt(attempt, null);
         return { ok: true, output };
       } catch (raw) {
-        const error = classify(raw, series);
-        finishAttempt(attempt, error.toInfo());
-        // The series' own timeout: a compensation runs with its own, not the step's.
-        if (error.kind === 'TIMEOUT') {
-          series.host?.emit('STEP_TIMED_OUT', series.stepId, series.agent, attemptNumber, error.message, {
-            execution: series.execution,
-            timeoutMs: series.timeoutMs,
-          });
-        }
-        if (error.kind === 'CANCELLED' || series.scope.aborted)
-          return { ok: false, error: cancellation(series.scope, error), cancelled: true };
-        if (error.kind === 'CIRCUIT_OPEN') return { ok: false, error };
-        if (n >= series.policy.maxAttempts || series.policy.nonRetryableKinds.includes(error.kind))
-          return { ok: false, error };
-        backoff = backoff ? backoff.next(undefined) : createBackoff(series.policy).next();
-        const delayMs = Math.round(backoff.duration);
-        series.host?.emit(
-          'STEP_RETRYING',
-          series.stepId,
-          series.agent,
-          attemptNumber + 1,
-          `step "${series.stepId}" retries on ${series.agent} in ${delayMs} ms after: ${error.message}`,
-          { execution: series.execution, delayMs, error: error.toInfo() as unknown as JsonObject },
-        );
-        if (!(await sleep(delayMs, series.scope))) {
-          return { ok: false, error: cancellation(series.scope, error), cancelled: true };
-        }
+        const result = await this.#afterFailure(series, attempt, raw);
+        if (result !== null) return result;
       }
     }
+  }
+
+  /**
+   * Records a failed attempt and decides: a final result, or null once the backoff delay has passed
+   * and the next attempt may start.
+   */
+  async #afterFailure(series: Series, attempt: StepAttempt, raw: unknown): Promise<SeriesResult | null> {
+    const error = classify(raw, series);
+    finishAttempt(attempt, error.toInfo());
+    const attemptNumber = attempt.attempt;
+    // The series' own timeout: a compensation runs with its own, not the step's.
+    if (error.kind === 'TIMEOUT') {
+      series.host?.emit('STEP_TIMED_OUT', series.stepId, series.agent, attemptNumber, error.message, {
+        execution: series.execution,
+        timeoutMs: series.timeoutMs,
+      });
+    }
+    if (error.kind === 'CANCELLED' || series.scope.aborted)
+      return { ok: false, error: cancellation(series.scope, error), cancelled: true };
+    if (error.kind === 'CIRCUIT_OPEN') return { ok: false, error };
+    series.tries++;
+    if (series.tries >= series.policy.maxAttempts || series.policy.nonRetryableKinds.includes(error.kind))
+      return { ok: false, error };
+    series.backoff = series.backoff ? series.backoff.next(undefined) : createBackoff(series.policy).next();
+    const delayMs = Math.round(series.backoff.duration);
+    series.host?.emit(
+      'STEP_RETRYING',
+      series.stepId,
+      series.agent,
+      attemptNumber + 1,
+      `step "${series.stepId}" retries on ${series.agent} in ${delayMs} ms after: ${error.message}`,
+      { execution: series.execution, delayMs, error: error.toInfo() as unknown as JsonObject },
+    );
+    if (!(await sleep(delayMs, series.scope))) {
+      return { ok: false, error: cancellation(series.scope, error), cancelled: true };
+    }
+    return null;
   }
 
   #close(
@@ -448,6 +462,22 @@ export class StepRunner {
     record.durationMs = now - record.startedAt;
     run.stepChanged(record);
   }
+}
+
+/** Opens the series' next attempt in the step's attempt log. */
+function startAttempt(series: Series): StepAttempt {
+  const attempt: StepAttempt = {
+    attempt: series.attempts.length + 1,
+    agent: series.agent,
+    fallback: series.fallback,
+    startedAt: Date.now(),
+    finishedAt: null,
+    durationMs: null,
+    error: null,
+  };
+  series.attempts.push(attempt);
+  series.attempt = attempt.attempt;
+  return attempt;
 }
 
 function finishAttempt(attempt: StepAttempt, error: ErrorInfo | null): void {

@@ -10,7 +10,7 @@
 import type { WorkflowDefinition } from '../engine/definition.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { JsonValue } from '../engine/json.ts';
-import type { RunRecord, StepRunRecord, WorkflowVersionRecord } from '../engine/run.ts';
+import type { RunRecord, StepAttempt, StepRunRecord, WorkflowVersionRecord } from '../engine/run.ts';
 import type {
   RetentionPolicy,
   RunFilter,
@@ -47,14 +47,18 @@ interface StoredRun {
   record: RunRecord;
   input: JsonValue;
   owner: string;
-  agents: Set<string>;
-  /** By execution. */
-  steps: Map<number, StepRunRecord>;
+  /** Every agent its steps ran on: a handful, so an array. */
+  agents: string[];
+  /** At `execution - 1`. */
+  steps: StepRunRecord[];
   /** In seq order. */
   events: RunEvent[];
+  /** The seq of the last event stored. */
+  lastSeq: number;
 }
 
 const copy = structuredClone;
+const copyAttempt = (attempt: StepAttempt): StepAttempt => ({ ...attempt });
 
 function summaryOf(record: RunRecord): RunSummary {
   return {
@@ -122,17 +126,14 @@ export class MemoryRunStore implements RunStore {
 
   async write(batch: StoreBatch): Promise<void> {
     this.#open();
-    // The engine goes on updating the records it passed: keep copies (events never change).
-    batch = {
-      ...batch,
-      runs: batch.runs.map((run) => ({ ...run })),
-      steps: batch.steps.map((step) => ({ ...step, attemptLog: step.attemptLog.map((a) => ({ ...a })) })),
-    };
     // Everything that could fail is checked before anything changes, which makes the batch atomic.
     const problem = this.#problemWith(batch);
     if (problem !== null) throw writeFailed(this.dialect, batch, new Error(problem));
 
-    for (const record of batch.runs) {
+    // The engine goes on updating the records it passed: keep copies (events never change).
+    const { runs, steps, events } = batch;
+    for (let i = 0; i < runs.length; i++) {
+      const record = { ...(runs[i] as RunRecord) };
       const stored = this.#runs.get(record.id);
       if (record.status !== 'RUNNING' && (stored === undefined || stored.record.status === 'RUNNING'))
         this.#finished++;
@@ -141,9 +142,10 @@ export class MemoryRunStore implements RunStore {
           record,
           input: record.input,
           owner: this.instanceId,
-          agents: new Set(),
-          steps: new Map(),
+          agents: [],
+          steps: [],
           events: [],
+          lastSeq: 0,
         };
         this.#runs.set(record.id, created);
         this.#insertOrdered(created);
@@ -155,15 +157,26 @@ export class MemoryRunStore implements RunStore {
         if (moved) this.#insertOrdered(stored);
       }
     }
-    for (const step of batch.steps) {
-      (this.#runs.get(step.runId) as StoredRun).steps.set(step.execution, step);
+    let stored: StoredRun | undefined;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i] as StepRunRecord;
+      if (stored?.record.id !== step.runId) stored = this.#runs.get(step.runId) as StoredRun;
+      // A finished step's attempts never change again (a compensation is an execution of its own).
+      const attemptLog = step.status === 'RUNNING' ? step.attemptLog.map(copyAttempt) : step.attemptLog;
+      stored.steps[step.execution - 1] = { ...step, attemptLog };
+      const agents = stored.agents;
+      for (let a = 0; a < attemptLog.length; a++) {
+        const agent = (attemptLog[a] as StepAttempt).agent;
+        if (!agents.includes(agent)) agents.push(agent);
+      }
+      if (step.agent !== null && !agents.includes(step.agent)) agents.push(step.agent);
     }
-    for (const step of batch.steps) {
-      const agents = (this.#runs.get(step.runId) as StoredRun).agents;
-      for (const attempt of step.attemptLog) agents.add(attempt.agent);
-      if (step.agent !== null) agents.add(step.agent);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as RunEvent;
+      if (stored?.record.id !== event.runId) stored = this.#runs.get(event.runId) as StoredRun;
+      stored.events.push(event);
+      stored.lastSeq = event.seq;
     }
-    for (const event of batch.events) (this.#runs.get(event.runId) as StoredRun).events.push(event);
     if (batch.statistics !== undefined) this.#statistics = batch.statistics;
     const cap = this.#maxFinishedRuns;
     if (cap !== null && this.#finished > cap + Math.max(100, cap / 10))
@@ -181,19 +194,33 @@ export class MemoryRunStore implements RunStore {
       batchRuns ??= new Set(batch.runs.map((run) => run.id));
       return batchRuns.has(runId);
     };
-    for (const step of batch.steps) {
+    const { steps, events } = batch;
+    let checkedRun = '';
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i] as StepRunRecord;
+      if (step.runId === checkedRun) continue;
       if (!known(step.runId)) return `step ${step.execution} refers to unknown run ${step.runId}`;
+      checkedRun = step.runId;
     }
+    // Events of one run come in runs of their own; the map is consulted when the run changes.
     const highest = new Map<string, number>();
-    for (const event of batch.events) {
-      let last = highest.get(event.runId);
-      if (last === undefined) {
-        if (!known(event.runId)) return `event ${event.seq} refers to unknown run ${event.runId}`;
-        last = this.#runs.get(event.runId)?.events.at(-1)?.seq ?? 0;
+    let runId = '';
+    let last = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as RunEvent;
+      if (event.runId !== runId) {
+        if (runId !== '') highest.set(runId, last);
+        runId = event.runId;
+        const seen = highest.get(runId);
+        if (seen !== undefined) last = seen;
+        else {
+          if (!known(runId)) return `event ${event.seq} refers to unknown run ${runId}`;
+          last = this.#runs.get(runId)?.lastSeq ?? 0;
+        }
       }
-      const problem = extensionProblem(event.runId, event.seq, last);
+      const problem = extensionProblem(runId, event.seq, last);
       if (problem !== null) return problem;
-      highest.set(event.runId, event.seq);
+      last = event.seq;
     }
     return null;
   }
@@ -293,7 +320,7 @@ export class MemoryRunStore implements RunStore {
     if (filter.workflowId !== undefined && record.workflowId !== filter.workflowId) return false;
     if (filter.status !== undefined && !filter.status.includes(record.status)) return false;
     if (filter.pattern !== undefined && !filter.pattern.includes(record.pattern)) return false;
-    if (filter.agent !== undefined && !stored.agents.has(filter.agent)) return false;
+    if (filter.agent !== undefined && !stored.agents.includes(filter.agent)) return false;
     return true;
   }
 
@@ -329,24 +356,24 @@ export class MemoryRunStore implements RunStore {
   async getStepRuns(runIds: readonly string[]): Promise<StepRunRecord[][]> {
     this.#open();
     return runIds.map((runId) => {
-      const steps = this.#runs.get(runId)?.steps;
-      if (steps === undefined) return [];
-      return copy([...steps.values()].sort((a, b) => a.execution - b.execution));
+      const stored = this.#runs.get(runId);
+      if (stored === undefined) return [];
+      return copy(stored.steps.filter((step) => step !== undefined));
     });
   }
 
   async getEvents(runId: string, afterSeq: number, limit?: number): Promise<RunEvent[]> {
     this.#open();
     checkEventLimit(limit);
-    const events = this.#runs.get(runId)?.events ?? [];
-    const from = firstAfter(events, afterSeq);
-    return copy(events.slice(from, limit === undefined ? undefined : from + limit));
+    const stored = this.#runs.get(runId);
+    if (stored === undefined) return [];
+    const from = firstAfter(stored.events, afterSeq);
+    return copy(stored.events.slice(from, limit === undefined ? undefined : from + limit));
   }
 
   async getLastSeq(runId: string): Promise<number> {
     this.#open();
-    const events = this.#runs.get(runId)?.events ?? [];
-    return events[events.length - 1]?.seq ?? 0;
+    return this.#runs.get(runId)?.lastSeq ?? 0;
   }
 
   async listRunningRuns(): Promise<RunRecord[]> {

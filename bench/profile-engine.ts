@@ -1,0 +1,82 @@
+/**
+ * `node bench/profile-engine.ts [seq3|par10|mr100] [concurrency] [store URL] [seconds]`: one case of the
+ * engine benchmark, for profiling. It reports the process CPU per step (median of rounds, as
+ * bench/engine.ts measures it, floor not subtracted) and the bytes allocated per step, counted by V8's
+ * sampling heap profiler with collected objects included: unlike CPU time on a shared machine, that
+ * figure barely moves between runs, so it shows what a change to the hot path saves. Run it under
+ * `node --cpu-prof` for a CPU profile. Defaults: seq3, 100 runs at once, `memory:`, 5 s.
+ */
+
+import { Session } from 'node:inspector/promises';
+import { AgentRegistry } from '../src/agents/registry.ts';
+import { Orchestrator } from '../src/engine/index.ts';
+import { openRunStore } from '../src/store/open-run-store.ts';
+import { noopAgent, STEPS_PER_RUN, WORKFLOWS } from './engine.ts';
+
+const [workflowId = 'seq3', concurrencyText = '100', storeUrl = 'memory:', secondsText = '5'] =
+  process.argv.slice(2);
+const steps = STEPS_PER_RUN[workflowId];
+const concurrency = Number(concurrencyText);
+const seconds = Number(secondsText);
+if (steps === undefined || !(concurrency >= 1) || !(seconds > 0)) {
+  console.error(
+    `usage: node bench/profile-engine.ts [${Object.keys(STEPS_PER_RUN).join('|')}] [concurrency] [store URL] [seconds]`,
+  );
+  process.exit(2);
+}
+
+const store = await openRunStore(storeUrl);
+const agents = new AgentRegistry();
+agents.register(noopAgent);
+const engine = await Orchestrator.start({
+  store,
+  agents,
+  workflows: WORKFLOWS,
+  logger: { info() {}, warn() {}, error: console.error },
+});
+const input = workflowId === 'mr100' ? { items: Array.from({ length: 100 }, (_, i) => i) } : {};
+const once = () => engine.executeWorkflow(workflowId, input, { wait: true });
+const runsPerRound = Math.max(1, Math.round(30_000 / steps / concurrency)) * concurrency;
+
+async function round(): Promise<void> {
+  for (let done = 0; done < runsPerRound; done += concurrency) {
+    if (concurrency === 1) await once();
+    else await Promise.all(Array.from({ length: concurrency }, once));
+  }
+}
+
+await round(); // warm-up
+const cpuPerStep: number[] = [];
+const until = Date.now() + seconds * 1000;
+while (Date.now() < until) {
+  const cpu = process.cpuUsage();
+  await round();
+  const used = process.cpuUsage(cpu);
+  cpuPerStep.push((used.user + used.system) / runsPerRound / steps);
+}
+cpuPerStep.sort((a, b) => a - b);
+
+const session = new Session();
+session.connect();
+await session.post('HeapProfiler.startSampling', {
+  samplingInterval: 256,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: true,
+});
+await round();
+const { profile } = await session.post('HeapProfiler.stopSampling');
+session.disconnect();
+interface ProfileNode {
+  selfSize: number;
+  children: ProfileNode[];
+}
+const allocatedBelow = (node: ProfileNode): number =>
+  node.children.reduce((sum, child) => sum + allocatedBelow(child), node.selfSize);
+const allocated = allocatedBelow(profile.head);
+
+const median = cpuPerStep[Math.floor(cpuPerStep.length / 2)] as number;
+console.log(
+  `${workflowId} ×${concurrency} ${storeUrl}: CPU ${median.toFixed(2)} µs/step (median of ${cpuPerStep.length} rounds of ${runsPerRound} runs, best ${(cpuPerStep[0] as number).toFixed(2)}); allocated ${Math.round(allocated / runsPerRound / steps)} B/step`,
+);
+await engine.stop();
+await store.close();
