@@ -56,6 +56,20 @@ export const WORKFLOWS = [
   },
 ];
 
+/** An engine on the given store with the no-op agent and the three workflows. */
+export async function startBenchEngine(storeUrl: string): Promise<{ store: RunStore; engine: Orchestrator }> {
+  const store = await openRunStore(storeUrl);
+  const agents = new AgentRegistry();
+  agents.register(noopAgent);
+  const engine = await Orchestrator.start({
+    store,
+    agents,
+    workflows: WORKFLOWS,
+    logger: { info() {}, warn() {}, error: console.error },
+  });
+  return { store, engine };
+}
+
 export const STEPS_PER_RUN: Record<string, number | undefined> = { seq3: 3, par10: 10, mr100: 101 };
 
 const TARGET_US_PER_STEP: Record<string, number | undefined> = { memory: 2, sqlite: 15 };
@@ -145,15 +159,7 @@ export default async function engineBench(options: BenchOptions): Promise<BenchR
   };
   try {
     for (const [storeKind, storeUrl] of Object.entries(storeUrls)) {
-      const store: RunStore = await openRunStore(storeUrl);
-      const agents = new AgentRegistry();
-      agents.register(noopAgent);
-      const engine = await Orchestrator.start({
-        store,
-        agents,
-        workflows: WORKFLOWS,
-        logger: { info() {}, warn() {}, error: console.error },
-      });
+      const { store, engine } = await startBenchEngine(storeUrl);
       for (const c of CASES) {
         for (const concurrency of [1, 100]) {
           // Rounds of a few hundred ms at least: CPU time is accounted in ticks of a few ms.

@@ -8,10 +8,7 @@
  */
 
 import { Session } from 'node:inspector/promises';
-import { AgentRegistry } from '../src/agents/registry.ts';
-import { Orchestrator } from '../src/engine/index.ts';
-import { openRunStore } from '../src/store/open-run-store.ts';
-import { noopAgent, STEPS_PER_RUN, WORKFLOWS } from './engine.ts';
+import { STEPS_PER_RUN, startBenchEngine } from './engine.ts';
 
 const [workflowId = 'seq3', concurrencyText = '100', storeUrl = 'memory:', secondsText = '5'] =
   process.argv.slice(2);
@@ -25,15 +22,7 @@ if (steps === undefined || !(concurrency >= 1) || !(seconds > 0)) {
   process.exit(2);
 }
 
-const store = await openRunStore(storeUrl);
-const agents = new AgentRegistry();
-agents.register(noopAgent);
-const engine = await Orchestrator.start({
-  store,
-  agents,
-  workflows: WORKFLOWS,
-  logger: { info() {}, warn() {}, error: console.error },
-});
+const { store, engine } = await startBenchEngine(storeUrl);
 const input = workflowId === 'mr100' ? { items: Array.from({ length: 100 }, (_, i) => i) } : {};
 const once = () => engine.executeWorkflow(workflowId, input, { wait: true });
 const runsPerRound = Math.max(1, Math.round(30_000 / steps / concurrency)) * concurrency;
