@@ -70,11 +70,9 @@ export async function startBenchEngine(storeUrl: string): Promise<{ store: RunSt
   return { store, engine };
 }
 
-export const STEPS_PER_RUN: Record<string, number | undefined> = { seq3: 3, par10: 10, mr100: 101 };
-
 const TARGET_US_PER_STEP: Record<string, number | undefined> = { memory: 2, sqlite: 15 };
 
-interface Case {
+export interface Case {
   workflow: string;
   steps: number;
   /** The floor: the same agent calls, awaited directly. */
@@ -87,7 +85,7 @@ const call = () =>
   noopAgent.process({ action: 'run', payload: {} }, { runId: null, stepId: null, attempt: 1, signal });
 const items = Array.from({ length: 100 }, (_, i) => i);
 
-const CASES: Case[] = [
+export const CASES: Case[] = [
   {
     workflow: 'seq3',
     steps: 3,

@@ -8,22 +8,22 @@
  */
 
 import { Session } from 'node:inspector/promises';
-import { STEPS_PER_RUN, startBenchEngine } from './engine.ts';
+import { CASES, startBenchEngine } from './engine.ts';
 
 const [workflowId = 'seq3', concurrencyText = '100', storeUrl = 'memory:', secondsText = '5'] =
   process.argv.slice(2);
-const steps = STEPS_PER_RUN[workflowId];
+const benchCase = CASES.find((c) => c.workflow === workflowId);
 const concurrency = Number(concurrencyText);
 const seconds = Number(secondsText);
-if (steps === undefined || !(concurrency >= 1) || !(seconds > 0)) {
+if (benchCase === undefined || !(concurrency >= 1) || !(seconds > 0)) {
   console.error(
-    `usage: node bench/profile-engine.ts [${Object.keys(STEPS_PER_RUN).join('|')}] [concurrency] [store URL] [seconds]`,
+    `usage: node bench/profile-engine.ts [${CASES.map((c) => c.workflow).join('|')}] [concurrency] [store URL] [seconds]`,
   );
   process.exit(2);
 }
+const { steps, input } = benchCase;
 
 const { store, engine } = await startBenchEngine(storeUrl);
-const input = workflowId === 'mr100' ? { items: Array.from({ length: 100 }, (_, i) => i) } : {};
 const once = () => engine.executeWorkflow(workflowId, input, { wait: true });
 const runsPerRound = Math.max(1, Math.round(30_000 / steps / concurrency)) * concurrency;
 

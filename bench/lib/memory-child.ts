@@ -34,13 +34,18 @@ let completed = 0;
  */
 async function sample(args?: { runs?: number; afterTrim?: boolean }): Promise<MemorySample> {
   if (args?.afterTrim) {
-    const until = Date.now() + 15_000;
-    for (let stored = await bench!.engine.countRuns({}); Date.now() < until; ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      const now = await bench!.engine.countRuns({});
+    // A trim happens in a store write, and a run's end is published after the write that holds it:
+    // each ended run is the moment to look again.
+    const engine = bench!.engine;
+    const ended = engine.runUpdates({ status: ['COMPLETED', 'FAILED'] });
+    const giveUp = setTimeout(() => ended.end(), 15_000);
+    let stored = await engine.countRuns({});
+    for await (const _update of ended) {
+      const now = await engine.countRuns({});
       if (now < stored) break;
       stored = now;
     }
+    clearTimeout(giveUp);
   }
   // Two full collections with a turn of the loop in between, so that finalizers and weak callbacks run.
   for (let i = 0; i < 3; i++) {
