@@ -9,7 +9,7 @@
 import type { Pattern } from './definition.ts';
 import { PATTERNS } from './definition.ts';
 import type { RunStatus, TerminalRunStatus } from './events.ts';
-import { Histogram, type HistogramSnapshot } from './histogram.ts';
+import { Histogram, type HistogramSnapshot, type SparseHistogramSnapshot } from './histogram.ts';
 import type { JsonValue } from './json.ts';
 
 export interface LatencySummary {
@@ -71,11 +71,12 @@ interface AgentCounters {
   latency: Histogram;
 }
 
+/** Version 2 changed only the histograms' form (see histogram.ts); version 1 is still read. */
 interface Snapshot {
-  version: 1;
+  version: 1 | 2;
   since: number | null;
   byStatus: Record<string, number>;
-  duration: HistogramSnapshot;
+  duration: HistogramSnapshot | SparseHistogramSnapshot;
   steps: { completed: number; failed: number; skipped: number };
   patterns: Record<string, { runs: number; succeeded: number; failed: number }>;
   agents: Record<
@@ -85,7 +86,7 @@ interface Snapshot {
       succeeded: number;
       failed: number;
       lastCallAt: number | null;
-      latency: HistogramSnapshot;
+      latency: HistogramSnapshot | SparseHistogramSnapshot;
     }
   >;
 }
@@ -223,7 +224,7 @@ export class RunStatistics {
 
   snapshot(): JsonValue {
     const snapshot: Snapshot = {
-      version: 1,
+      version: 2,
       since: this.#since,
       byStatus: { ...this.#byStatus },
       duration: this.#duration.snapshot(),
@@ -248,7 +249,13 @@ export class RunStatistics {
   /** Restores counters from a snapshot; an unreadable snapshot is ignored (counting restarts). */
   static restore(value: JsonValue | null): RunStatistics {
     const stats = new RunStatistics();
-    if (!value || typeof value !== 'object' || Array.isArray(value) || value.version !== 1) return stats;
+    if (
+      !value ||
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      (value.version !== 1 && value.version !== 2)
+    )
+      return stats;
     const s = value as unknown as Snapshot;
     stats.#since = s.since;
     for (const status of TERMINAL) stats.#byStatus[status] = s.byStatus[status] ?? 0;
