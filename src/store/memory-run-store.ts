@@ -40,6 +40,12 @@ export interface MemoryRunStoreOptions {
    * long-lived process does not grow without bound. Default 10 000; null keeps everything.
    */
   maxFinishedRuns?: number | null;
+  /**
+   * Step executions and events of finished runs kept in all, about 400 bytes each: fewer finished runs
+   * are kept when they are large, since 10 000 runs of a 100-item map-reduce alone would hold 1.2 GB.
+   * Default 500 000; null for no such bound. Running runs are never dropped, whatever their size.
+   */
+  maxEntries?: number | null;
 }
 
 interface StoredRun {
@@ -58,6 +64,8 @@ interface StoredRun {
 }
 
 const copy = structuredClone;
+/** What a run counts against `maxEntries`. */
+const sizeOf = (stored: StoredRun): number => stored.steps.length + stored.events.length;
 const copyAttempt = (attempt: StepAttempt): StepAttempt => ({ ...attempt });
 
 function summaryOf(record: RunRecord): RunSummary {
@@ -97,7 +105,10 @@ export class MemoryRunStore implements RunStore {
   #statistics: JsonValue | undefined;
   #closed = false;
   readonly #maxFinishedRuns: number | null;
+  readonly #maxEntries: number | null;
   #finished = 0;
+  /** Steps and events held of finished runs. */
+  #finishedEntries = 0;
   readonly #scanner: RunScanner = {
     scanRuns: async (scan) => this.#scan(scan),
     countRuns: async (filter, range) => this.#count(filter, range),
@@ -106,6 +117,7 @@ export class MemoryRunStore implements RunStore {
   constructor(options: MemoryRunStoreOptions = {}) {
     this.instanceId = options.instanceId ?? 'default';
     this.#maxFinishedRuns = options.maxFinishedRuns === undefined ? 10_000 : options.maxFinishedRuns;
+    this.#maxEntries = options.maxEntries === undefined ? 500_000 : options.maxEntries;
   }
 
   #open(): void {
@@ -135,8 +147,10 @@ export class MemoryRunStore implements RunStore {
     for (let i = 0; i < runs.length; i++) {
       const record = { ...(runs[i] as RunRecord) };
       const stored = this.#runs.get(record.id);
-      if (record.status !== 'RUNNING' && (stored === undefined || stored.record.status === 'RUNNING'))
+      if (record.status !== 'RUNNING' && (stored === undefined || stored.record.status === 'RUNNING')) {
         this.#finished++;
+        if (stored !== undefined) this.#finishedEntries += sizeOf(stored);
+      }
       if (stored === undefined) {
         const created: StoredRun = {
           record,
@@ -163,7 +177,9 @@ export class MemoryRunStore implements RunStore {
       if (stored?.record.id !== step.runId) stored = this.#runs.get(step.runId) as StoredRun;
       // A finished step's attempts never change again (a compensation is an execution of its own).
       const attemptLog = step.status === 'RUNNING' ? step.attemptLog.map(copyAttempt) : step.attemptLog;
+      const held = stored.steps.length;
       stored.steps[step.execution - 1] = { ...step, attemptLog };
+      if (stored.record.status !== 'RUNNING') this.#finishedEntries += stored.steps.length - held;
       const agents = stored.agents;
       for (let a = 0; a < attemptLog.length; a++) {
         const agent = (attemptLog[a] as StepAttempt).agent;
@@ -176,11 +192,15 @@ export class MemoryRunStore implements RunStore {
       if (stored?.record.id !== event.runId) stored = this.#runs.get(event.runId) as StoredRun;
       stored.events.push(event);
       stored.lastSeq = event.seq;
+      if (stored.record.status !== 'RUNNING') this.#finishedEntries++;
     }
     if (batch.statistics !== undefined) this.#statistics = batch.statistics;
-    const cap = this.#maxFinishedRuns;
-    if (cap !== null && this.#finished > cap + Math.max(100, cap / 10))
-      this.#dropOldest(this.#finished - cap);
+    // Dropping walks every run, so it waits for a tenth of a bound's worth of excess.
+    const maxRuns = this.#maxFinishedRuns ?? Number.POSITIVE_INFINITY;
+    const maxEntries = this.#maxEntries ?? Number.POSITIVE_INFINITY;
+    if (this.#finished > maxRuns + Math.max(100, maxRuns / 10) || this.#finishedEntries > maxEntries * 1.1) {
+      this.#dropOldest(maxRuns, maxEntries);
+    }
   }
 
   /**
@@ -389,16 +409,26 @@ export class MemoryRunStore implements RunStore {
     return this.#prune(policy);
   }
 
-  /** Drops the `count` finished runs that started first: the cheap approximation of "oldest" for the cap. */
-  #dropOldest(count: number): void {
+  /**
+   * Drops the finished runs that started first (the cheap approximation of "oldest" for the bounds)
+   * until at most `maxRuns` finished runs and `maxEntries` steps and events are left.
+   */
+  #dropOldest(maxRuns: number, maxEntries: number): void {
     const doomed = new Set<StoredRun>();
     for (const stored of this.#ordered) {
-      if (doomed.size >= count) break;
-      if (stored.record.status !== 'RUNNING') doomed.add(stored);
+      if (this.#finished <= maxRuns && this.#finishedEntries <= maxEntries) break;
+      if (stored.record.status === 'RUNNING') continue;
+      doomed.add(stored);
+      this.#finished--;
+      this.#finishedEntries -= sizeOf(stored);
     }
+    this.#forget(doomed);
+  }
+
+  /** Removes the given runs from the indexes. */
+  #forget(doomed: ReadonlySet<StoredRun>): void {
     for (const stored of doomed) this.#runs.delete(stored.record.id);
     this.#ordered = this.#ordered.filter((stored) => !doomed.has(stored));
-    this.#finished -= doomed.size;
   }
 
   #prune(policy: RetentionPolicy): number {
@@ -423,8 +453,8 @@ export class MemoryRunStore implements RunStore {
     }
     this.#finished = finished.length - doomed.size;
     if (doomed.size === 0) return 0;
-    for (const stored of doomed) this.#runs.delete(stored.record.id);
-    this.#ordered = this.#ordered.filter((stored) => !doomed.has(stored));
+    for (const stored of doomed) this.#finishedEntries -= sizeOf(stored);
+    this.#forget(doomed);
     return doomed.size;
   }
 
