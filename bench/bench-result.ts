@@ -24,7 +24,7 @@ export interface BenchResult {
 export interface BenchOptions {
   /** Fewer iterations, for `npm run bench -- --short` (under 2 minutes in all). */
   short: boolean;
-  /** memory: minutes of the steady-load phase (`--steady <minutes>`); default 10, or 8 s with --short. */
+  /** memory: minutes of the steady-load phase (`--steady <minutes>`); default 10, or 5 s with --short. */
   steadyMinutes?: number;
 }
 

@@ -163,7 +163,7 @@ export default async function engineBench(options: BenchOptions): Promise<BenchR
           // Rounds of a few hundred ms at least: CPU time is accounted in ticks of a few ms.
           // PostgreSQL's rounds are long in wall time (round trips), so fewer runs fill them.
           const fewer = storeKind !== 'postgres' ? 1 : concurrency === 1 ? 10 : 3;
-          const steps = (options.short ? 30_000 : 150_000) / fewer;
+          const steps = (options.short ? 20_000 : 150_000) / fewer;
           const runs = Math.max(concurrency, Math.round(steps / c.steps / concurrency) * concurrency);
           const once = () => engine.executeWorkflow(c.workflow, c.input, { wait: true });
           // Warm-up: let the JIT settle on both paths before anything is counted.
