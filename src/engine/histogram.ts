@@ -5,8 +5,8 @@
  * list per agent that grew forever). Buckets grow geometrically by 4 %, so a percentile is within 4 %
  * of the true value, and the whole histogram is at most a few hundred counters however many values it
  * has seen. It serialises to the counts of its used range for the statistics snapshot, which a
- * persistent store writes whenever a run ends: a list of numbers serialises in a third of the time that
- * [index, count] pairs took (measured: 5 against 15 µs for a 200-bucket latency histogram).
+ * persistent store writes whenever a run ends: one list of small integers is quicker to build and to
+ * stringify than the [index, count] pairs it replaced (one agent's statistics: 16 → 10 µs).
  */
 
 const GROWTH = 1.04;
