@@ -5,7 +5,7 @@
  * `--write-docs` also refreshes the results tables of docs/benchmarks.md (bench/lib/docs.ts).
  *
  * Benchmarks: engine, http, fanout, history, memory (docs/benchmarks.md says what each measures).
- * `--steady` sets the length of the memory row's steady-load phase (default 10 minutes, 8 s with
+ * `--steady` sets the length of the memory row's steady-load phase (default 10 minutes, 5 s with
  * --short).
  */
 
