@@ -56,9 +56,11 @@ export const WORKFLOWS = [
   },
 ];
 
-/** An engine on the given store with the no-op agent and the three workflows. */
-export async function startBenchEngine(storeUrl: string): Promise<{ store: RunStore; engine: Orchestrator }> {
-  const store = await openRunStore(storeUrl);
+/** An engine with the no-op agent and the three workflows, on a store (migrated) or a store URL. */
+export async function startBenchEngine(
+  storeOrUrl: RunStore | string,
+): Promise<{ store: RunStore; engine: Orchestrator }> {
+  const store = typeof storeOrUrl === 'string' ? await openRunStore(storeOrUrl) : storeOrUrl;
   const agents = new AgentRegistry();
   agents.register(noopAgent);
   const engine = await Orchestrator.start({

@@ -13,10 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { AgentRegistry } from '../src/agents/registry.ts';
-import { Orchestrator } from '../src/engine/index.ts';
 import { SqliteRunStore } from '../src/store/sqlite-run-store.ts';
-import { CASES, noopAgent, WORKFLOWS } from './engine.ts';
+import { CASES, startBenchEngine } from './engine.ts';
 
 const workflowId = process.argv[2] ?? 'seq3';
 const benchCase = CASES.find((c) => c.workflow === workflowId);
@@ -56,10 +54,7 @@ async function framesPerRun(path: string): Promise<void> {
   const { steps, input } = benchCase as (typeof CASES)[number];
   const store = new SqliteRunStore({ path, checkpointInBackground: false });
   await store.migrate();
-  const agents = new AgentRegistry();
-  agents.register(noopAgent);
-  const logger = { info() {}, warn() {}, error: console.error };
-  const engine = await Orchestrator.start({ store, agents, workflows: WORKFLOWS, logger });
+  const { engine } = await startBenchEngine(store);
   const once = () => engine.executeWorkflow(workflowId, input, { wait: true });
   for (let i = 0; i < 200; i++) await once();
   const side = new DatabaseSync(path);
