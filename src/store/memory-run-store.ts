@@ -59,13 +59,13 @@ interface StoredRun {
   steps: StepRunRecord[];
   /** In seq order. */
   events: RunEvent[];
-  /** The seq of the last event stored. */
-  lastSeq: number;
 }
 
 const copy = structuredClone;
 /** What a run counts against `maxEntries`. */
 const sizeOf = (stored: StoredRun): number => stored.steps.length + stored.events.length;
+/** The seq of the last event stored for the run; 0 for none or for an unknown run. */
+const lastSeqOf = (stored: StoredRun | undefined): number => stored?.events.at(-1)?.seq ?? 0;
 const copyAttempt = (attempt: StepAttempt): StepAttempt => ({ ...attempt });
 
 function summaryOf(record: RunRecord): RunSummary {
@@ -159,7 +159,6 @@ export class MemoryRunStore implements RunStore {
           agents: [],
           steps: [],
           events: [],
-          lastSeq: 0,
         };
         this.#runs.set(record.id, created);
         this.#insertOrdered(created);
@@ -191,7 +190,6 @@ export class MemoryRunStore implements RunStore {
       const event = events[i] as RunEvent;
       if (stored?.record.id !== event.runId) stored = this.#runs.get(event.runId) as StoredRun;
       stored.events.push(event);
-      stored.lastSeq = event.seq;
       if (stored.record.status !== 'RUNNING') this.#finishedEntries++;
     }
     if (batch.statistics !== undefined) this.#statistics = batch.statistics;
@@ -235,7 +233,7 @@ export class MemoryRunStore implements RunStore {
         if (seen !== undefined) last = seen;
         else {
           if (!known(runId)) return `event ${event.seq} refers to unknown run ${runId}`;
-          last = this.#runs.get(runId)?.lastSeq ?? 0;
+          last = lastSeqOf(this.#runs.get(runId));
         }
       }
       const problem = extensionProblem(runId, event.seq, last);
@@ -393,7 +391,7 @@ export class MemoryRunStore implements RunStore {
 
   async getLastSeq(runId: string): Promise<number> {
     this.#open();
-    return this.#runs.get(runId)?.lastSeq ?? 0;
+    return lastSeqOf(this.#runs.get(runId));
   }
 
   async listRunningRuns(): Promise<RunRecord[]> {
