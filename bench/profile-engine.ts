@@ -5,10 +5,18 @@
  * sampling heap profiler with collected objects included: unlike CPU time on a shared machine, that
  * figure barely moves between runs, so it shows what a change to the hot path saves. Run it under
  * `node --cpu-prof` for a CPU profile. Defaults: seq3, 100 runs at once, `memory:`, 5 s.
+ *
+ * The store URL `discard:` is a `memory:` store whose `write()` keeps nothing: the engine alone, for
+ * telling its cost from that of the history a store keeps.
  */
 
 import { Session } from 'node:inspector/promises';
+import { MemoryRunStore } from '../src/store/memory-run-store.ts';
 import { CASES, startBenchEngine } from './engine.ts';
+
+class DiscardingRunStore extends MemoryRunStore {
+  override async write(): Promise<void> {}
+}
 
 const [workflowId = 'seq3', concurrencyText = '100', storeUrl = 'memory:', secondsText = '5'] =
   process.argv.slice(2);
@@ -17,13 +25,15 @@ const concurrency = Number(concurrencyText);
 const seconds = Number(secondsText);
 if (benchCase === undefined || !(concurrency >= 1) || !(seconds > 0)) {
   console.error(
-    `usage: node bench/profile-engine.ts [${CASES.map((c) => c.workflow).join('|')}] [concurrency] [store URL] [seconds]`,
+    `usage: node bench/profile-engine.ts [${CASES.map((c) => c.workflow).join('|')}] [concurrency] [store URL | discard:] [seconds]`,
   );
   process.exit(2);
 }
 const { steps, input } = benchCase;
 
-const { store, engine } = await startBenchEngine(storeUrl);
+const { store, engine } = await startBenchEngine(
+  storeUrl === 'discard:' ? new DiscardingRunStore() : storeUrl,
+);
 const once = () => engine.executeWorkflow(workflowId, input, { wait: true });
 const runsPerRound = Math.max(1, Math.round(30_000 / steps / concurrency)) * concurrency;
 
