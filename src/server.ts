@@ -22,11 +22,12 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { isLoopback } from './config.ts';
 import type { Orchestrator } from './engine/index.ts';
 import type { GraphQLContext, Role } from './schema/index.ts';
 import { schema } from './schema/index.ts';
+import { SharedSubscriptions } from './shared-subscriptions.ts';
 
 export interface GatewayOptions {
   engine: Orchestrator;
@@ -40,6 +41,11 @@ export interface GatewayOptions {
   production?: boolean;
   /** Largest accepted request body. Default 4 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * Unsent bytes a WebSocket subscriber of a shared subscription may have before it is cut off with an
+   * error (it can subscribe again). Default 8 MiB.
+   */
+  subscriberBufferBytes?: number;
   /** Query limits; the defaults let a page of runs with steps, agents and breakers through. */
   limits?: { maxDepth?: number; maxAliases?: number; maxCost?: number; maxTokens?: number };
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;
@@ -53,6 +59,8 @@ export interface Gateway {
   host: string;
   port: number;
   httpServer: Server;
+  /** WebSocket subscriptions in flight that share their execution with identical ones. */
+  readonly sharedSubscribers: number;
   /**
    * Stops accepting connections, lets runs finish for `graceMs` (then ends them INTERRUPTED), delivers
    * their terminal events, and closes sockets with the protocol's going-away code.
@@ -63,6 +71,22 @@ export interface Gateway {
 const GRAPHQL_PATH = '/graphql';
 /** At close, how long subscribers of ended runs may take to receive the end of their stream. */
 const DRAIN_MS = 5_000;
+
+/**
+ * Subscriptions that deliver only what happens after they start (no first value, no replay), which
+ * identical WebSocket operations may therefore share (src/shared-subscriptions.ts).
+ */
+const SHAREABLE_SUBSCRIPTIONS = new Set(['runUpdates', 'circuitBreakerChanged', 'domainEvents']);
+
+/** What onSubscribe hands graphql-ws's execute and subscribe for one operation. */
+interface OperationRoot {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+  /** The group of identical operations this one joins; null when it runs on its own. */
+  shareKey: string | null;
+  /** Where a shared operation's results go. */
+  member: { id: string; socket: WebSocket };
+}
 
 /** HTTP requests carry their role through a WeakMap keyed by the request; WebSocket operations pass it directly. */
 type ServerContext = { req: IncomingMessage; res?: ServerResponse; role?: Role };
@@ -213,6 +237,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: bodyLimit });
   const roles = new WeakMap<object, Role>();
+  const shared = new SharedSubscriptions(
+    options.subscriberBufferBytes === undefined ? {} : { maxBufferedBytes: options.subscriberBufferBytes },
+  );
   const wsDisposable = useServer<Record<string, unknown> | undefined, { role?: Role }>(
     {
       onConnect: (ctx) => {
@@ -237,7 +264,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         roles.set(ctx, role);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const role = roles.get(ctx) ?? 'viewer';
         const enveloped = yoga.getEnveloped({
           req: ctx.extra.request,
@@ -269,19 +296,31 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           ];
         }
         if (errors.length) return errors.map(withoutHttpExtension);
+        const operationName = payload.operationName ?? null;
+        const variables = payload.variables ?? null;
+        const rootValue: OperationRoot = {
+          execute: enveloped.execute,
+          subscribe: enveloped.subscribe,
+          shareKey: SHAREABLE_SUBSCRIPTIONS.has(rootField(document, operationName) ?? '')
+            ? JSON.stringify([role, payload.query, operationName, variables])
+            : null,
+          member: { id, socket: ctx.extra.socket },
+        };
         return {
           schema: enveloped.schema,
           document,
-          operationName: payload.operationName ?? null,
-          variableValues: payload.variables ?? null,
+          operationName,
+          variableValues: variables,
           contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          rootValue,
         };
       },
-      execute: (args) =>
-        (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) =>
-        (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      execute: (args) => (args.rootValue as OperationRoot).execute(args) as never,
+      subscribe: (args) => {
+        const root = args.rootValue as OperationRoot;
+        if (root.shareKey === null) return root.subscribe(args) as never;
+        return shared.subscribe(root.shareKey, root.member, () => root.subscribe(args) as never) as never;
+      },
     },
     wsServer,
   );
@@ -303,6 +342,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     host,
     port: address.port,
     httpServer,
+    get sharedSubscribers() {
+      return shared.subscribers;
+    },
     close(closeOptions = {}) {
       closing ??= (async () => {
         httpServer.close();

@@ -119,7 +119,8 @@ async function startGatewayServer(
   return {
     url: gateway.url,
     wsUrl: gateway.wsUrl,
-    subscribers: ({ runId }) => bus.listenerCount(runId ? `run:${runId}` : 'run.updates'),
+    // runUpdates subscribers share one execution, hence one bus listener; runEvents ones do not.
+    subscribers: ({ runId }) => (runId ? bus.listenerCount(`run:${runId}`) : gateway.sharedSubscribers),
     async driveUpdates({ runsPerSecond, seconds }) {
       const runs = await atRate(runsPerSecond, seconds, () => {
         engine

@@ -71,13 +71,12 @@ export class EventStream<T> implements AsyncIterableIterator<T>, AsyncDisposable
   /** Ends with an error, delivered after the values already pushed. */
   fail(error: unknown): void {
     if (this.#ended) return;
-    this.#error = error;
+    // A consumer already waiting has had every value: it gets the error now, not the end.
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    this.#error = waiting ? null : error;
     this.end();
-    if (this.#waiting) {
-      const waiting = this.#waiting;
-      this.#waiting = null;
-      waiting.reject(error);
-    }
+    waiting?.reject(error);
   }
 
   next(): Promise<IteratorResult<T>> {

@@ -330,6 +330,15 @@ describe('EventStream', () => {
     expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
 
+  it('fail() rejects a consumer that is already waiting, once, then the stream is done', async () => {
+    const stream = new EventStream<number>();
+    const waiting = stream.next();
+    const error = new Error('source failed');
+    stream.fail(error);
+    await expect(waiting).rejects.toBe(error);
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+
   it('end() delivers what was pushed, then done; onDispose after the end runs at once', async () => {
     const stream = new EventStream<string>();
     stream.push('a');

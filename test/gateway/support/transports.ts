@@ -162,6 +162,8 @@ export interface WsConnection {
   closed: Promise<{ code: number; reason: string }>;
   /** Resolves once the server acknowledged the connection. */
   connected: Promise<void>;
+  /** The connection's socket, once acknowledged (to pause reading it, say). */
+  socket: Promise<WebSocket>;
   dispose(): Promise<void>;
 }
 
@@ -171,10 +173,11 @@ export function connectWs(url: string, options: { authorization?: string } = {})
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     onClosed = resolve;
   });
-  let onConnected!: () => void;
-  const connected = new Promise<void>((resolve) => {
+  let onConnected!: (socket: WebSocket) => void;
+  const socket = new Promise<WebSocket>((resolve) => {
     onConnected = resolve;
   });
+  const connected = socket.then(() => {});
   const client = createClient({
     url,
     webSocketImpl: WebSocket,
@@ -183,14 +186,14 @@ export function connectWs(url: string, options: { authorization?: string } = {})
     onNonLazyError: () => {},
     connectionParams: options.authorization === undefined ? {} : { authorization: options.authorization },
     on: {
-      connected: () => onConnected(),
+      connected: (connectedSocket) => onConnected(connectedSocket as WebSocket),
       closed: (event) => {
         const { code, reason } = event as { code: number; reason: string };
         onClosed({ code, reason: String(reason) });
       },
     },
   });
-  return { client, closed, connected, dispose: () => client.dispose() as Promise<void> };
+  return { client, closed, connected, socket, dispose: () => client.dispose() as Promise<void> };
 }
 
 export interface WsSubscription<R> {
