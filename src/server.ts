@@ -27,7 +27,7 @@ import { isLoopback } from './config.ts';
 import type { Orchestrator } from './engine/index.ts';
 import type { GraphQLContext, Role } from './schema/index.ts';
 import { schema } from './schema/index.ts';
-import { SharedSubscriptions } from './shared-subscriptions.ts';
+import { type SharedSubscriptionOptions, SharedSubscriptions } from './shared-subscriptions.ts';
 
 export interface GatewayOptions {
   engine: Orchestrator;
@@ -41,11 +41,8 @@ export interface GatewayOptions {
   production?: boolean;
   /** Largest accepted request body. Default 4 MiB. */
   bodyLimitBytes?: number;
-  /**
-   * Unsent bytes a WebSocket subscriber of a shared subscription may have before it is cut off with an
-   * error (it can subscribe again). Default 8 MiB.
-   */
-  subscriberBufferBytes?: number;
+  /** Bounds of subscriptions shared by identical WebSocket operations (src/shared-subscriptions.ts). */
+  sharedSubscriptions?: SharedSubscriptionOptions;
   /** Query limits; the defaults let a page of runs with steps, agents and breakers through. */
   limits?: { maxDepth?: number; maxAliases?: number; maxCost?: number; maxTokens?: number };
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;
@@ -73,10 +70,16 @@ const GRAPHQL_PATH = '/graphql';
 const DRAIN_MS = 5_000;
 
 /**
- * Subscriptions that deliver only what happens after they start (no first value, no replay), which
- * identical WebSocket operations may therefore share (src/shared-subscriptions.ts).
+ * Subscriptions whose identical WebSocket operations share one execution (src/shared-subscriptions.ts),
+ * and whether each replays a log before going live. `stats` is not among them: each subscriber's first
+ * value is a snapshot taken when it subscribes.
  */
-const SHAREABLE_SUBSCRIPTIONS = new Set(['runUpdates', 'circuitBreakerChanged', 'domainEvents']);
+const SHARED_SUBSCRIPTIONS = new Map([
+  ['runUpdates', { replay: false }],
+  ['circuitBreakerChanged', { replay: false }],
+  ['domainEvents', { replay: false }],
+  ['runEvents', { replay: true }],
+]);
 
 /** What onSubscribe hands graphql-ws's execute and subscribe for one operation. */
 interface OperationRoot {
@@ -85,7 +88,7 @@ interface OperationRoot {
   /** The group of identical operations this one joins; null when it runs on its own. */
   shareKey: string | null;
   /** Where a shared operation's results go. */
-  member: { id: string; socket: WebSocket };
+  member: { id: string; socket: WebSocket; replay: boolean };
 }
 
 /** HTTP requests carry their role through a WeakMap keyed by the request; WebSocket operations pass it directly. */
@@ -237,9 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: bodyLimit });
   const roles = new WeakMap<object, Role>();
-  const shared = new SharedSubscriptions(
-    options.subscriberBufferBytes === undefined ? {} : { maxBufferedBytes: options.subscriberBufferBytes },
-  );
+  const shared = new SharedSubscriptions(options.sharedSubscriptions);
   const wsDisposable = useServer<Record<string, unknown> | undefined, { role?: Role }>(
     {
       onConnect: (ctx) => {
@@ -298,13 +299,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (errors.length) return errors.map(withoutHttpExtension);
         const operationName = payload.operationName ?? null;
         const variables = payload.variables ?? null;
+        const sharing = SHARED_SUBSCRIPTIONS.get(rootField(document, operationName) ?? '');
         const rootValue: OperationRoot = {
           execute: enveloped.execute,
           subscribe: enveloped.subscribe,
-          shareKey: SHAREABLE_SUBSCRIPTIONS.has(rootField(document, operationName) ?? '')
-            ? JSON.stringify([role, payload.query, operationName, variables])
-            : null,
-          member: { id, socket: ctx.extra.socket },
+          shareKey: sharing ? JSON.stringify([role, payload.query, operationName, variables]) : null,
+          member: { id, socket: ctx.extra.socket, replay: sharing?.replay ?? false },
         };
         return {
           schema: enveloped.schema,

@@ -9,8 +9,13 @@
  * authorisation, limits, error masking); each result is serialised once and written to every member's
  * socket as the protocol's `next` message for that member's operation id.
  *
- * Only subscriptions that deliver what happens from the moment they start, without a first value or a
- * replay of their own, may be shared: a late joiner then misses nothing it would have received alone.
+ * A late joiner must receive what it would have received alone. For subscriptions that deliver what
+ * happens from the moment they start, that is the group's next results. For those that replay a log
+ * first (`replay`, e.g. a run's events after a seq), the group keeps every payload it has sent and
+ * writes them to a joiner before its next results: the same sequence, provided the payloads are
+ * immutable records. A group whose history outgrows `maxReplayBytes` takes no more joiners (they open
+ * a group of their own, which replays from the store). Subscriptions with a first value of their own
+ * (a snapshot now, then periodically) are not shared.
  *
  * graphql-ws keeps the rest of the protocol: each member is, to it, a subscription that yields nothing
  * and completes (or fails) when the group's source does, and that it ends when the client completes or
@@ -39,42 +44,60 @@ interface Group {
   readonly opening: Promise<Opened>;
   readonly members: Set<Member>;
   source: AsyncIterator<ExecutionResult> | null;
+  /** Of a replaying group that still takes joiners: every payload sent so far. */
+  history: string[] | null;
+  historyBytes: number;
+}
+
+export interface SharedSubscriptionOptions {
+  /** Unsent bytes on a member's socket before it is cut off (it can subscribe again). Default 8 MiB. */
+  maxBufferedBytes?: number;
+  /** History a replaying group keeps for joiners. Default 4 MiB. */
+  maxReplayBytes?: number;
 }
 
 const isAsyncIterable = (value: Opened): value is AsyncIterable<ExecutionResult> =>
   typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
 
 export class SharedSubscriptions {
+  /** Groups that take joiners. */
   readonly #groups = new Map<string, Group>();
   readonly #maxBufferedBytes: number;
+  readonly #maxReplayBytes: number;
+  #members = 0;
   /** The sockets of members written to in this turn of the event loop (corked until its end), and the bytes written. */
   readonly #corked = new Map<WebSocket, number>();
 
-  /** @param options.maxBufferedBytes unsent bytes on a member's socket before it is cut off. Default 8 MiB. */
-  constructor(options: { maxBufferedBytes?: number } = {}) {
+  constructor(options: SharedSubscriptionOptions = {}) {
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.#maxReplayBytes = options.maxReplayBytes ?? 4 * 1024 * 1024;
   }
 
   /** Members of every group. */
   get subscribers(): number {
-    let count = 0;
-    for (const group of this.#groups.values()) count += group.members.size;
-    return count;
+    return this.#members;
   }
 
   /**
    * Joins operation `id` on `socket` to the group `key`; `open` opens the group's source when the
-   * operation is its first. Returns what graphql-ws should iterate, or the single result (an error)
-   * that the source opened to, which everyone waiting for it receives; the next member tries again.
+   * operation is its first, and `replay` says that the source replays a log before going live. Returns
+   * what graphql-ws should iterate, or the single result (an error) that the source opened to, which
+   * everyone waiting for it receives; the next member tries again.
    */
   async subscribe(
     key: string,
-    member: { id: string; socket: WebSocket },
+    member: { id: string; socket: WebSocket; replay: boolean },
     open: () => Opened | Promise<Opened>,
   ): Promise<AsyncIterableIterator<never> | ExecutionResult> {
     let group = this.#groups.get(key);
     if (group === undefined) {
-      const created: Group = { opening: Promise.resolve().then(open), members: new Set(), source: null };
+      const created: Group = {
+        opening: Promise.resolve().then(open),
+        members: new Set(),
+        source: null,
+        history: member.replay ? [] : null,
+        historyBytes: 0,
+      };
       this.#groups.set(key, created);
       created.opening.then(
         (opened) => this.#start(key, created, opened),
@@ -84,14 +107,16 @@ export class SharedSubscriptions {
     }
     const opened = await group.opening;
     if (!isAsyncIterable(opened)) return opened;
-    // The source ended (or lost its members) before this member got here: open a new one.
+    // The source ended, lost its members or its history before this member got here: open a new one.
     if (this.#groups.get(key) !== group) return this.subscribe(key, member, open);
     const joined: Member = {
       socket: member.socket,
       prefix: `{"id":${JSON.stringify(member.id)},"type":"next","payload":`,
       stream: new EventStream<never>(),
     };
+    for (const payload of group.history ?? []) this.#send(joined, payload);
     group.members.add(joined);
+    this.#members++;
     joined.stream.onDispose(() => this.#leave(key, group, joined));
     return joined.stream;
   }
@@ -118,7 +143,7 @@ export class SharedSubscriptions {
         if (source === null) return;
         const next = await source.next();
         if (next.done) break;
-        this.#deliver(group, JSON.stringify(next.value));
+        this.#deliver(key, group, JSON.stringify(next.value));
       }
     } catch (thrown) {
       error = thrown ?? new Error('the subscription failed');
@@ -131,22 +156,32 @@ export class SharedSubscriptions {
     }
   }
 
-  #deliver(group: Group, payload: string): void {
-    for (const member of group.members) {
-      const { socket } = member;
-      if (socket.readyState !== WebSocket.OPEN) continue;
-      // What the peer has not taken: the socket also buffers what this turn wrote, corked.
-      const unsent = socket.bufferedAmount - (this.#corked.get(socket) ?? 0);
-      if (unsent > this.#maxBufferedBytes) {
-        member.stream.fail(
-          new SlowSubscriberError(`the subscriber fell ${unsent} bytes of results behind; subscribe again`),
-        );
-        continue;
+  #deliver(key: string, group: Group, payload: string): void {
+    if (group.history !== null) {
+      group.history.push(payload);
+      group.historyBytes += payload.length;
+      if (group.historyBytes > this.#maxReplayBytes) {
+        group.history = null;
+        this.#drop(key, group);
       }
-      const frame = `${member.prefix}${payload}}`;
-      this.#cork(socket, Buffer.byteLength(frame));
-      socket.send(frame);
     }
+    for (const member of group.members) this.#send(member, payload);
+  }
+
+  #send(member: Member, payload: string): void {
+    const { socket } = member;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    // What the peer has not taken: the socket also buffers what this turn wrote, corked.
+    const unsent = socket.bufferedAmount - (this.#corked.get(socket) ?? 0);
+    if (unsent > this.#maxBufferedBytes) {
+      member.stream.fail(
+        new SlowSubscriberError(`the subscriber fell ${unsent} bytes of results behind; subscribe again`),
+      );
+      return;
+    }
+    const frame = `${member.prefix}${payload}}`;
+    this.#cork(socket, Buffer.byteLength(frame));
+    socket.send(frame);
   }
 
   /**
@@ -171,7 +206,7 @@ export class SharedSubscriptions {
   };
 
   #leave(key: string, group: Group, member: Member): void {
-    group.members.delete(member);
+    if (group.members.delete(member)) this.#members--;
     if (group.members.size === 0) this.#close(key, group);
   }
 

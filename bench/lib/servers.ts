@@ -114,13 +114,13 @@ async function startGatewayServer(
     gateway: true,
     workflows: [SEQ3, slowWorkflow()],
   });
-  const { engine, bus } = bench;
+  const { engine } = bench;
   const gateway = bench.gateway!;
   return {
     url: gateway.url,
     wsUrl: gateway.wsUrl,
-    // runUpdates subscribers share one execution, hence one bus listener; runEvents ones do not.
-    subscribers: ({ runId }) => (runId ? bus.listenerCount(`run:${runId}`) : gateway.sharedSubscribers),
+    // Identical subscriptions share one execution, hence one bus listener.
+    subscribers: () => gateway.sharedSubscribers,
     async driveUpdates({ runsPerSecond, seconds }) {
       const runs = await atRate(runsPerSecond, seconds, () => {
         engine

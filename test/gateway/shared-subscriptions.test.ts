@@ -1,27 +1,40 @@
 /**
- * Identical WebSocket subscriptions to live-only fields (`runUpdates`, `circuitBreakerChanged`,
- * `domainEvents`) share one execution: one engine listener however many subscribers, each of whom
- * receives exactly what it would have alone. Sharing never crosses roles or variables, a subscriber
- * that leaves or falls behind does not disturb the others, and the last one to leave releases the
- * listener.
+ * Identical WebSocket subscriptions (`runUpdates`, `circuitBreakerChanged`, `domainEvents`,
+ * `runEvents`) share one execution: one engine listener however many subscribers, each of whom receives
+ * exactly what it would have alone, a late `runEvents` joiner included. Sharing never crosses roles or
+ * variables, a subscriber that leaves or falls behind does not disturb the others, and the last one to
+ * leave releases the listener.
  */
 
 import { describe, expect, it, vi } from 'vitest';
 import {
   CircuitBreakerChangedSubscription,
   DomainEventsSubscription,
+  RunEventsSubscription,
   RunUpdatesSubscription,
 } from '../../src/client/operations.ts';
-import { ScriptedAgent } from './support/agents.ts';
+import { held, ScriptedAgent } from './support/agents.ts';
 import { type HarnessOptions, startHarness } from './support/harness.ts';
+import { startRun } from './support/runs.ts';
 import { connectWs, subscribeWs } from './support/transports.ts';
 
 const workflows = [
   { id: 'good', name: 'Good', pattern: 'SEQUENTIAL', steps: [{ id: 's', agent: 'echo', action: 'run' }] },
+  {
+    id: 'two',
+    name: 'Two held steps',
+    pattern: 'SEQUENTIAL',
+    steps: [
+      { id: 'a', agent: 'holder', action: 'run' },
+      { id: 'b', agent: 'holder', action: 'run' },
+    ],
+  },
 ];
 
+const holder = () => new ScriptedAgent('holder', { behaviour: held });
+
 const gateway = (options: HarnessOptions = {}) =>
-  startHarness({ agents: [new ScriptedAgent('echo')], workflows, ...options });
+  startHarness({ agents: [new ScriptedAgent('echo'), holder()], workflows, ...options });
 
 describe('shared subscriptions', () => {
   it('identical runUpdates subscriptions share one engine listener and each receives every update', async () => {
@@ -111,7 +124,7 @@ describe('shared subscriptions', () => {
   });
 
   it('a subscriber that stops reading is cut off with an error; the others receive everything', async () => {
-    const h = await gateway({ subscriberBufferBytes: 64 * 1024 });
+    const h = await gateway({ sharedSubscriptions: { maxBufferedBytes: 64 * 1024 } });
     const reader = connectWs(h.gateway.wsUrl);
     const stalled = connectWs(h.gateway.wsUrl);
     const reading = subscribeWs(reader, DomainEventsSubscription, {});
@@ -142,5 +155,64 @@ describe('shared subscriptions', () => {
     expect(got.length).toBeLessThan(count);
     expect(h.gateway.sharedSubscribers).toBe(1);
     await Promise.all([reader.dispose(), stalled.dispose()]);
+  });
+
+  it('a late runEvents subscriber receives the events it missed from the group, then the live ones', async () => {
+    const agent = holder();
+    const h = await startHarness({ agents: [new ScriptedAgent('echo'), agent], workflows });
+    const runId = await startRun(h.gateway.url, 'two');
+    const first = connectWs(h.gateway.wsUrl);
+    const early = subscribeWs(first, RunEventsSubscription, { runId });
+    const [started, stepA] = await early.feed.take(2);
+    expect([started?.data?.runEvents.type, stepA?.data?.runEvents.type]).toEqual([
+      'RUN_STARTED',
+      'STEP_STARTED',
+    ]);
+
+    (await agent.call(1)).release({});
+    await early.feed.until((r) => r.data?.runEvents.stepId === 'b');
+    // Joins after four events, on another connection: it receives them from the group, not the store.
+    const second = connectWs(h.gateway.wsUrl);
+    const late = subscribeWs(second, RunEventsSubscription, { runId });
+    await vi.waitFor(() => expect(h.gateway.sharedSubscribers).toBe(2));
+    expect(h.bus.listenerCount(`run:${runId}`)).toBe(1);
+    const reads = h.storeCalls.get('getEvents') ?? 0;
+
+    (await agent.call(2)).release({});
+    const sequence = (feed: typeof early.feed) =>
+      feed.all().then((results) => results.map((r) => [r.data?.runEvents.seq, r.data?.runEvents.type]));
+    const all = await sequence(early.feed);
+    expect(all.map(([seq]) => seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(all.at(-1)?.[1]).toBe('RUN_COMPLETED');
+    expect(await sequence(late.feed)).toEqual(all);
+    expect(h.storeCalls.get('getEvents') ?? 0).toBe(reads);
+    await h.bus.listeners(`run:${runId}`, 0);
+    await Promise.all([first.dispose(), second.dispose()]);
+  });
+
+  it('runEvents subscribers after different seqs, or beyond the history a group keeps, get streams of their own', async () => {
+    const agent = holder();
+    const h = await startHarness({
+      agents: [new ScriptedAgent('echo'), agent],
+      workflows,
+      sharedSubscriptions: { maxReplayBytes: 100 },
+    });
+    const runId = await startRun(h.gateway.url, 'two');
+    const ws = connectWs(h.gateway.wsUrl);
+    const fromStart = subscribeWs(ws, RunEventsSubscription, { runId });
+    const fromSeq1 = subscribeWs(ws, RunEventsSubscription, { runId, afterSeq: 1 });
+    await h.bus.listeners(`run:${runId}`, 2);
+    // Two events of some 150 bytes each: more history than this group may keep.
+    await fromStart.feed.take(2);
+    const late = subscribeWs(ws, RunEventsSubscription, { runId });
+    await h.bus.listeners(`run:${runId}`, 3);
+
+    (await agent.call(1)).release({});
+    (await agent.call(2)).release({});
+    const seqs = async (feed: typeof fromStart.feed) => (await feed.all()).map((r) => r.data?.runEvents.seq);
+    expect(await seqs(fromStart.feed)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await seqs(late.feed)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await seqs(fromSeq1.feed)).toEqual([2, 3, 4, 5, 6]);
+    await ws.dispose();
   });
 });

@@ -50,7 +50,7 @@ export interface HarnessOptions {
   apiKeys?: Record<string, Role>;
   production?: boolean;
   bodyLimitBytes?: number;
-  subscriberBufferBytes?: number;
+  sharedSubscriptions?: GatewayOptions['sharedSubscriptions'];
   limits?: GatewayOptions['limits'];
   engine?: Partial<Omit<OrchestratorOptions, 'store' | 'agents' | 'bus' | 'workflows' | 'logger'>>;
   /** Use a SQLite file in a fresh temporary directory instead of `:memory:`. */
@@ -110,7 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     production: options.production ?? false,
     ...(options.apiKeys ? { apiKeys: new Map(Object.entries(options.apiKeys)) } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-    ...(options.subscriberBufferBytes ? { subscriberBufferBytes: options.subscriberBufferBytes } : {}),
+    ...(options.sharedSubscriptions ? { sharedSubscriptions: options.sharedSubscriptions } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
   });
   let closed: Promise<void> | null = null;
