@@ -171,6 +171,7 @@ async function side(kind: ServerKind, scenario: Scenario, o: SideOptions): Promi
     ]);
     const completeness = (pool.delivered - deliveredBefore) / expected;
     const errors = pool.errors;
+    if (errors) console.warn(`fanout: ${errors} subscriptions failed; the first: ${pool.firstError}`);
     // A saturated server has a backlog it would take seconds to send: end it rather than drain it.
     await server.kill();
     debug('killed');

@@ -4,8 +4,9 @@
  * yoga serves `/graphql` over HTTP (and GraphiQL, and SSE subscriptions); graphql-ws serves the same
  * path over WebSocket through yoga's envelop chain, so authentication, the depth/alias/cost limits and
  * error masking are the same on every transport. An operation that fails to parse or validate gets an
- * error for that operation only; the socket and its other subscriptions carry on. `/healthz` says the
- * process is up, `/readyz` that the engine and its store are ready.
+ * error for that operation only; the socket and its other subscriptions carry on. Identical WebSocket
+ * subscriptions share one execution (src/shared-subscriptions.ts). `/healthz` says the process is up,
+ * `/readyz` that the engine and its store are ready.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -65,8 +65,8 @@ export class SharedSubscriptions {
   readonly #maxBufferedBytes: number;
   readonly #maxReplayBytes: number;
   #members = 0;
-  /** The sockets of members written to in this turn of the event loop (corked until its end), and the bytes written. */
-  readonly #corked = new Map<WebSocket, number>();
+  /** The sockets of members written to in this turn of the event loop, corked until its end. */
+  readonly #corked = new Set<WebSocket>();
 
   constructor(options: SharedSubscriptionOptions = {}) {
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
@@ -171,17 +171,20 @@ export class SharedSubscriptions {
   #send(member: Member, payload: string): void {
     const { socket } = member;
     if (socket.readyState !== WebSocket.OPEN) return;
-    // What the peer has not taken: the socket also buffers what this turn wrote, corked.
-    const unsent = socket.bufferedAmount - (this.#corked.get(socket) ?? 0);
-    if (unsent > this.#maxBufferedBytes) {
-      member.stream.fail(
-        new SlowSubscriberError(`the subscriber fell ${unsent} bytes of results behind; subscribe again`),
-      );
-      return;
+    // Checked at the socket's first write in this turn of the event loop, before its writes are
+    // corked (and so buffered too): what is buffered then is what the peer has not taken.
+    if (!this.#corked.has(socket)) {
+      if (socket.bufferedAmount > this.#maxBufferedBytes) {
+        member.stream.fail(
+          new SlowSubscriberError(
+            `the subscriber fell ${socket.bufferedAmount} bytes of results behind; subscribe again`,
+          ),
+        );
+        return;
+      }
+      this.#cork(socket);
     }
-    const frame = `${member.prefix}${payload}}`;
-    this.#cork(socket, Buffer.byteLength(frame));
-    socket.send(frame);
+    socket.send(`${member.prefix}${payload}}`);
   }
 
   /**
@@ -189,19 +192,14 @@ export class SharedSubscriptions {
    * the results of one engine batch (a run's RUNNING and COMPLETED, say) leave in one system call.
    * `_socket` is the `net.Socket` under a `ws` WebSocket, which has no cork of its own.
    */
-  #cork(socket: WebSocket, bytes: number): void {
-    const written = this.#corked.get(socket);
-    if (written !== undefined) {
-      this.#corked.set(socket, written + bytes);
-      return;
-    }
+  #cork(socket: WebSocket): void {
     (socket as WebSocket & { _socket?: Duplex })._socket?.cork();
-    this.#corked.set(socket, bytes);
+    this.#corked.add(socket);
     if (this.#corked.size === 1) process.nextTick(this.#uncorkAll);
   }
 
   readonly #uncorkAll = (): void => {
-    for (const socket of this.#corked.keys()) (socket as WebSocket & { _socket?: Duplex })._socket?.uncork();
+    for (const socket of this.#corked) (socket as WebSocket & { _socket?: Duplex })._socket?.uncork();
     this.#corked.clear();
   };
 

@@ -17,6 +17,7 @@ try {
       type: 'counts',
       delivered: pool.delivered,
       errors: pool.errors,
+      firstError: pool.firstError,
       completed: pool.completed,
     });
   const reporting = setInterval(report, 50);

@@ -32,6 +32,8 @@ export interface SubscriberPool {
   readonly delivered: number;
   /** Subscriptions that ended with an error (e.g. a slow subscriber cut off by the server). */
   readonly errors: number;
+  /** What the first of them ended with. */
+  readonly firstError: string | null;
   /** Subscriptions that completed. */
   readonly completed: number;
   /** Starts recording latencies (and counting deliveries) from now. */
@@ -56,6 +58,7 @@ export interface PoolOptions {
 export interface ThreadCounts {
   delivered: number;
   errors: number;
+  firstError: string | null;
   completed: number;
 }
 
@@ -68,7 +71,9 @@ export async function openSubscribers(options: PoolOptions & { threads?: number 
       workerData: { ...poolOptions, clients } satisfies PoolOptions,
     });
   });
-  const counts = workers.map((): ThreadCounts => ({ delivered: 0, errors: 0, completed: 0 }));
+  const counts = workers.map(
+    (): ThreadCounts => ({ delivered: 0, errors: 0, firstError: null, completed: 0 }),
+  );
   const reply = <T>(worker: Worker, type: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (message: { type: string; message?: string }) => {
@@ -93,6 +98,9 @@ export async function openSubscribers(options: PoolOptions & { threads?: number 
     },
     get errors() {
       return sum((c) => c.errors);
+    },
+    get firstError() {
+      return counts.find((c) => c.firstError !== null)?.firstError ?? null;
     },
     get completed() {
       return sum((c) => c.completed);
@@ -143,8 +151,10 @@ export async function openSubscribersHere(options: PoolOptions): Promise<Subscri
   let recordingSince = 0;
   let latencies = new Samples();
   let elu = performance.eventLoopUtilization();
+  let firstError: string | null = null;
   const failed = (error: unknown) => {
-    if (errors++ === 0) console.warn('fanout: a subscription failed:', error);
+    errors++;
+    firstError ??= describeError(error);
   };
   const clients: Client[] = [];
   const now = () => performance.timeOrigin + performance.now();
@@ -198,6 +208,9 @@ export async function openSubscribersHere(options: PoolOptions): Promise<Subscri
     get errors() {
       return errors;
     },
+    get firstError() {
+      return firstError;
+    },
     get completed() {
       return completed;
     },
@@ -221,4 +234,12 @@ export async function openSubscribersHere(options: PoolOptions): Promise<Subscri
       await Promise.all(clients.map((c) => c.dispose()));
     },
   };
+}
+
+/** What a graphql-ws subscription failed with: an Error, GraphQL errors, or the socket's CloseEvent. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (Array.isArray(error)) return error.map((e: { message?: unknown }) => String(e.message)).join('; ');
+  const { code, reason } = (error ?? {}) as { code?: unknown; reason?: unknown };
+  return code === undefined ? String(error) : `socket closed: ${String(code)} ${String(reason ?? '')}`.trim();
 }
